@@ -1,0 +1,1 @@
+"""Sub-commands of the `hf-xser` console script (see `hf_xser.cli`)."""
