@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from datasets import Dataset
 
-from hf_xser.data import build_mixture, check_leakage, repeat_factors, scheme_name
+from hf_xser.data import build_mixture, check_leakage, repeat_factors, resolve_folds, scheme_name
 from hf_xser.data.synthetic import generate_demo_corpora
 
 
@@ -97,3 +97,11 @@ def test_leakage_guard_names_speakers_and_utterances() -> None:
         check_leakage(train, _rows("emodb", ["03"], prefix="v"), {})
     with pytest.raises(ValueError, match=r"utterance\(s\) emodb:u0 in both train and test\[de\]"):
         check_leakage(train, validation, {"de": _rows("emodb", ["10"])})
+
+
+def test_resolve_folds_takes_the_folds_every_corpus_has() -> None:
+    # CASIA has 4 speaker folds: 'all' runs the folds every corpus has.
+    assert resolve_folds("all", {"emodb": 5, "ravdess": 5, "casia": 4}) == [1, 2, 3, 4]
+    assert resolve_folds("3", {"emodb": 5}) == [3]
+    with pytest.raises(ValueError, match="between 1 and 4 .*casia 4"):
+        resolve_folds(5, {"emodb": 5, "casia": 4})

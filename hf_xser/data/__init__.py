@@ -6,7 +6,7 @@ from dataset_scripts._folds import FoldTable
 
 from .corpora import BUILDERS, corpus_builder, load_corpus, split_by_fold
 from .leakage import check_leakage
-from .mixtures import Mixture, build_mixture, repeat_factors, sample_shots, scheme_name
+from .mixtures import Mixture, build_mixture, repeat_factors, resolve_folds, sample_shots, scheme_name
 
 __all__ = [
     "BUILDERS",
@@ -22,6 +22,7 @@ __all__ = [
     "decode_audio",
     "load_corpus",
     "repeat_factors",
+    "resolve_folds",
     "sample_shots",
     "scheme_name",
     "split_by_fold",

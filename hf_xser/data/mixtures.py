@@ -175,3 +175,14 @@ def build_mixture(
     )
     logger.info("%s", mixture.summary())
     return mixture
+
+
+def resolve_folds(fold: str | int, num_folds: Mapping[str, int]) -> list[int]:
+    """`"all"`: every fold all the given corpora have (CASIA has 4, the paper's corpora 5); else the one fold."""
+    common = min(num_folds.values())
+    if str(fold) == "all":
+        return list(range(1, common + 1))
+    if not str(fold).isdigit() or not 1 <= int(fold) <= common:
+        counts = ", ".join(f"{name} {n}" for name, n in sorted(num_folds.items()))
+        raise ValueError(f"fold must be 'all' or between 1 and {common} (folds per corpus: {counts}); got {fold!r}")
+    return [int(fold)]
