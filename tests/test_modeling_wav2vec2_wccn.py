@@ -161,6 +161,20 @@ def test_padded_batch_equals_items_alone(source):
     torch.testing.assert_close(padded, torch.cat(alone), rtol=1e-5, atol=1e-5)
 
 
+def test_latent_pooling_without_aux_loss_skips_the_transformer():
+    model = tiny_model(pooling_source="latent", aux_loss_weight=0.0).eval()
+    calls = []
+    model.wav2vec2.encoder.register_forward_hook(lambda *args: calls.append(1))
+    values, mask, _ = batch()
+    with torch.no_grad():
+        fast = model(values, attention_mask=mask)
+        assert calls == []
+        full = model(values, attention_mask=mask, output_hidden_states=True)  # forces the whole backbone
+    assert calls == [1]
+    torch.testing.assert_close(fast.logits, full.logits, rtol=0, atol=0)
+    torch.testing.assert_close(fast.embeddings, full.embeddings, rtol=0, atol=0)
+
+
 def test_pooling_is_mean_and_std_of_the_chosen_frames():
     model = tiny_model(pooling_source="latent").eval()
     values, mask, _ = batch()

@@ -12,7 +12,6 @@ from transformers.models.wav2vec2.modeling_wav2vec2 import (
     Wav2Vec2Model,
     Wav2Vec2PreTrainedModel,
     _compute_mask_indices,
-    _sample_negative_indices,
 )
 from transformers.utils import ModelOutput
 
@@ -166,6 +165,163 @@ class DeepWCCN(nn.Module):
         self.projection.copy_(projection)
 
 
+def feature_lengths(config: Wav2Vec2WCCNConfig, sample_lengths: torch.Tensor | int) -> torch.Tensor | int:
+    """Frames the CNN feature encoder makes of `sample_lengths` samples (as `_get_feat_extract_output_lengths`).
+
+    A Python int stays an int (no tensor round trip, which `torch.compile` would see as a graph break).
+    """
+    for kernel, stride in zip(config.conv_kernel, config.conv_stride):
+        sample_lengths = (sample_lengths - kernel) // stride + 1
+    return sample_lengths
+
+
+def sample_mask_indices(
+    frame_lengths: torch.Tensor,
+    num_frames: int,
+    mask_prob: float,
+    mask_length: int,
+    min_masks: int = 0,
+    generator: torch.Generator | None = None,
+) -> torch.Tensor:
+    """HF's `_compute_mask_indices` in torch, on the device of `frame_lengths`, with shapes fixed by `num_frames`.
+
+    Same distribution: per utterance of L valid frames, ⌊mask_prob·L/mask_length + ε⌋ spans (ε ~ U(0, 1) shared by
+    the batch; at least `min_masks`, at most what fits) whose starts are drawn without replacement among the L -
+    mask_length + 1 possible ones. Without replacement = the spans with the largest of i.i.d. uniform keys (`topk` of
+    a fixed k), so nothing waits for the host: no `.tolist()`, no data-dependent shapes, capturable by `torch.compile`.
+
+    Returns:
+        `torch.BoolTensor` of shape `(batch_size, num_frames)`.
+    """
+    device = frame_lengths.device
+    frame_lengths = frame_lengths.long()
+    num_starts = max(num_frames - mask_length + 1, 0)
+    # The most spans any utterance can get (ε < 1), a Python int so that the shapes do not depend on the data.
+    max_spans = max(int(mask_prob * num_frames / mask_length) + 1, min_masks)
+    max_spans = min(max_spans, num_frames // mask_length, num_starts)
+    if max_spans == 0:
+        return torch.zeros(len(frame_lengths), num_frames, dtype=torch.bool, device=device)
+    epsilon = torch.rand((), device=device, generator=generator)
+    num_spans = (mask_prob * frame_lengths / mask_length + epsilon).floor().long().clamp_min(min_masks)
+    num_spans = num_spans.clamp_max(num_frames // mask_length)
+    num_spans = torch.minimum(num_spans, (frame_lengths - mask_length + 1).clamp_min(0))
+    keys = torch.rand(len(frame_lengths), num_starts, device=device, generator=generator)
+    valid_start = torch.arange(num_starts, device=device) < (frame_lengths - mask_length + 1)[:, None]
+    starts = keys.masked_fill(~valid_start, -1.0).topk(max_spans, dim=-1).indices
+    keep = torch.arange(max_spans, device=device) < num_spans[:, None]
+    positions = (starts[..., None] + torch.arange(mask_length, device=device)).flatten(1)
+    hits = keep[..., None].expand(-1, -1, mask_length).flatten(1).long()
+    counts = torch.zeros(len(frame_lengths), num_frames, dtype=torch.long, device=device)
+    return counts.scatter_add_(1, positions, hits) > 0
+
+
+def sample_negative_indices(
+    frame_lengths: torch.Tensor, num_frames: int, num_negatives: int, generator: torch.Generator | None = None
+) -> torch.Tensor:
+    """HF's `_sample_negative_indices` in torch (device side, fixed shapes): for each valid frame t of utterance b,
+    `num_negatives` frames drawn uniformly among b's other valid frames, as indices into the flattened
+    `(batch_size * num_frames)` frames; padded frames get utterance b's frame 0, as in HF.
+
+    Returns:
+        `torch.LongTensor` of shape `(batch_size, num_frames, num_negatives)`.
+    """
+    device = frame_lengths.device
+    batch_size = len(frame_lengths)
+    high = (frame_lengths.long() - 1).clamp_min(1)[:, None, None]
+    uniform = torch.rand(batch_size, num_frames, num_negatives, device=device, generator=generator)
+    draws = torch.minimum((uniform * high).long(), high - 1)
+    frame = torch.arange(num_frames, device=device)[None, :, None]
+    # Uniform over the other frames: skip over the positive itself, as HF does.
+    draws = draws + (draws >= frame).long()
+    draws = draws.masked_fill(frame >= frame_lengths[:, None, None], 0)
+    return draws + torch.arange(batch_size, device=device)[:, None, None] * num_frames
+
+
+def frame_lengths(config: Wav2Vec2WCCNConfig, attention_mask: torch.Tensor) -> tuple[torch.Tensor, int]:
+    """Valid frames of each utterance of a right-padded batch, and the batch's number of frames."""
+    num_frames = feature_lengths(config, attention_mask.shape[-1])
+    return feature_lengths(config, attention_mask.sum(-1)).clamp(0, num_frames), num_frames
+
+
+def sample_contrastive_indices(
+    config: Wav2Vec2WCCNConfig, attention_mask: torch.Tensor, generator: torch.Generator | None = None
+) -> tuple[torch.Tensor, torch.Tensor]:
+    """`mask_time_indices` and `sampled_negative_indices` for a batch with this (samples) `attention_mask`.
+
+    The config's `mask_time_prob`, `mask_time_length` and `mask_time_min_masks` (at least 1, so the contrastive loss is
+    never empty) and `num_negatives`, restricted to each utterance's valid frames. Runs on the attention mask's device:
+    a data collator can call it on the CPU in the loader workers, off the training step's critical path (see
+    `WaveformCollator(contrastive_config=...)`); the model calls it on the accelerator when the batch lacks them.
+    """
+    lengths, num_frames = frame_lengths(config, attention_mask)
+    min_masks = max(config.mask_time_min_masks, 1)
+    mask_time_indices = sample_mask_indices(
+        lengths, num_frames, config.mask_time_prob, config.mask_time_length, min_masks, generator
+    )
+    return mask_time_indices, sample_negative_indices(lengths, num_frames, config.num_negatives, generator)
+
+
+class Wav2Vec2MemoryLightQuantizer(Wav2Vec2GumbelVectorQuantizer):
+    """HF's Gumbel vector quantizer, the same numbers, without its largest tensor.
+
+    HF selects codevectors as `(probs[..., None] * codevectors).sum(-2)`, materialising a (batch·frames,
+    groups·entries, codevector_dim/groups) product (≈97 MB fp32 per 2 s utterance for XLSR-53), and its gradient of
+    the same size in backward, at the end of the forward pass, when the activations are at their peak. The selection
+    is a matrix product per group, so one batched matmul over groups does it with only the (batch·frames, groups,
+    entries) probabilities stored. Parameters keep HF's names (`codevectors`, `weight_proj`),
+    so pre-training checkpoints load unchanged.
+    """
+
+    def forward(
+        self, hidden_states: torch.Tensor, mask_time_indices: torch.Tensor | None = None
+    ) -> tuple[torch.Tensor, torch.Tensor]:
+        batch_size, sequence_length, _ = hidden_states.shape
+        logits = self.weight_proj(hidden_states).view(batch_size * sequence_length * self.num_groups, -1)
+        if self.training:
+            # Hard one-hot forward, soft gradient (straight-through); perplexity of the soft distribution.
+            probs = nn.functional.gumbel_softmax(logits.float(), tau=self.temperature, hard=True).type_as(logits)
+            soft = torch.softmax(logits.view(batch_size * sequence_length, self.num_groups, -1).float(), dim=-1)
+            perplexity = self._compute_perplexity(soft, mask_time_indices)
+        else:
+            probs = logits.new_zeros(logits.shape).scatter_(-1, logits.argmax(dim=-1).view(-1, 1), 1.0)
+            perplexity = self._compute_perplexity(probs.view(-1, self.num_groups, self.num_vars), mask_time_indices)
+        codebook = self.codevectors.view(self.num_groups, self.num_vars, -1)
+        dtype = torch.promote_types(probs.dtype, codebook.dtype)  # HF's product promotes as well
+        with torch.autocast(hidden_states.device.type, enabled=False):
+            probs = probs.view(-1, self.num_groups, self.num_vars).to(dtype)
+            codevectors = torch.einsum("ngv,gvd->ngd", probs, codebook.to(dtype))
+        return codevectors.reshape(batch_size, sequence_length, -1), perplexity
+
+
+class Wav2Vec2SyncFreeModel(Wav2Vec2Model):
+    """`Wav2Vec2Model` whose time masking with given `mask_time_indices` is a `torch.where`: HF's
+    `hidden_states[mask] = embedding` is a boolean index_put, which waits for the device (nonzero) and breaks
+    `torch.compile` graphs. Same parameters and numbers."""
+
+    def _mask_hidden_states(
+        self,
+        hidden_states: torch.Tensor,
+        mask_time_indices: torch.Tensor | None = None,
+        attention_mask: torch.Tensor | None = None,
+    ) -> torch.Tensor:
+        if mask_time_indices is None or not self.config.apply_spec_augment:
+            return super()._mask_hidden_states(hidden_states, mask_time_indices, attention_mask)
+        embedding = self.masked_spec_embed.to(hidden_states.dtype)
+        hidden_states = torch.where(mask_time_indices[..., None], embedding, hidden_states)
+        if self.config.mask_feature_prob > 0 and self.training:
+            # As the parent: a host-side draw that reads no device data, so no sync (only a copy to the device).
+            batch_size, _, hidden_size = hidden_states.shape
+            mask_feature_indices = _compute_mask_indices(
+                (batch_size, hidden_size),
+                mask_prob=self.config.mask_feature_prob,
+                mask_length=self.config.mask_feature_length,
+                min_masks=self.config.mask_feature_min_masks,
+            )
+            mask_feature_indices = torch.tensor(mask_feature_indices, device=hidden_states.device, dtype=torch.bool)
+            hidden_states = hidden_states.masked_fill(mask_feature_indices[:, None], 0)
+        return hidden_states
+
+
 class Wav2Vec2StatisticsPooling(nn.Module):
     """Eq. 8: padding-aware mean ⊕ standard deviation over time of the frames named by `config.pooling_source`.
 
@@ -259,9 +415,9 @@ class Wav2Vec2ForWCCNClassification(Wav2Vec2PreTrainedModel):
 
     def __init__(self, config: Wav2Vec2WCCNConfig):
         super().__init__(config)
-        self.wav2vec2 = Wav2Vec2Model(config)
+        self.wav2vec2 = Wav2Vec2SyncFreeModel(config)
         self.dropout_features = nn.Dropout(config.feat_quantizer_dropout)
-        self.quantizer = Wav2Vec2GumbelVectorQuantizer(config)
+        self.quantizer = Wav2Vec2MemoryLightQuantizer(config)
         self.project_hid = nn.Linear(config.hidden_size, config.proj_codevector_dim)
         self.project_q = nn.Linear(config.codevector_dim, config.proj_codevector_dim)
         if config.aux_loss_weight == 0:
@@ -313,28 +469,43 @@ class Wav2Vec2ForWCCNClassification(Wav2Vec2PreTrainedModel):
         labels (`torch.LongTensor` of shape `(batch_size,)`, *optional*):
             Class indices in `[0, num_labels)`: cross-entropy, and Deep-WCCN's statistics update in training.
         mask_time_indices (`torch.BoolTensor` of shape `(batch_size, frames)`, *optional*):
-            Frames to mask for the contrastive task (as in `Wav2Vec2ForPreTraining`). Drawn by the model when the
-            auxiliary loss is active in training and this is not given.
+            Frames to mask (SpecAugment, and the frames the contrastive task predicts, as in
+            `Wav2Vec2ForPreTraining`). Drawn by the model in training when not given (see `sample_contrastive_indices`
+            to draw them in the data loader instead).
         sampled_negative_indices (`torch.LongTensor` of shape `(batch_size, frames, num_negatives)`, *optional*):
             Distractor indices into the flattened `(batch_size * frames)` quantized frames. Drawn by the model when
             the auxiliary loss is active and this is not given.
         """
+        # Masks are drawn on the device (fixed shapes, no host sync) rather than by HF's numpy SpecAugment.
         use_aux_loss = self.config.aux_loss_weight > 0 and (self.training or mask_time_indices is not None)
         if use_aux_loss and (mask_time_indices is None or sampled_negative_indices is None):
             mask_time_indices, sampled_negative_indices = self._sample_contrastive_indices(
                 input_values, attention_mask, mask_time_indices, sampled_negative_indices
             )
+
+        if output_hidden_states is None:
+            output_hidden_states = self.config.output_hidden_states
+        # Eq. 8 pools Z, the CNN encoder's output: without the auxiliary task nothing reads the transformer's output,
+        # so it is not run (most of the compute of a large backbone, in training and inference).
+        encoder_only = self.config.pooling_source == "latent" and not (
+            use_aux_loss or output_hidden_states or output_attentions
+        )
+        if self.training and mask_time_indices is None and self.config.apply_spec_augment and not encoder_only:
+            mask_time_indices = self._sample_spec_augment_mask(input_values, attention_mask)
         if mask_time_indices is not None:
             mask_time_indices = mask_time_indices.to(torch.bool)
 
-        weighted = self.config.pooling_source == "weighted"
-        outputs = self.wav2vec2(
-            input_values,
-            attention_mask=attention_mask,
-            mask_time_indices=mask_time_indices,
-            output_hidden_states=True if weighted else output_hidden_states,
-            output_attentions=output_attentions,
-        )
+        if encoder_only:
+            latent = self.wav2vec2.feature_extractor(input_values).transpose(1, 2)
+            outputs = Wav2Vec2BaseModelOutput(extract_features=self.wav2vec2.feature_projection.layer_norm(latent))
+        else:
+            outputs = self.wav2vec2(
+                input_values,
+                attention_mask=attention_mask,
+                mask_time_indices=mask_time_indices,
+                output_hidden_states=output_hidden_states or self.config.pooling_source == "weighted",
+                output_attentions=output_attentions,
+            )
         frame_mask = None
         if attention_mask is not None:
             frame_mask = self._get_feature_vector_attention_mask(outputs.extract_features.shape[1], attention_mask)
@@ -359,8 +530,6 @@ class Wav2Vec2ForWCCNClassification(Wav2Vec2PreTrainedModel):
             )
             loss = aux_loss if loss is None else loss + aux_loss
 
-        if output_hidden_states is None:
-            output_hidden_states = self.config.output_hidden_states
         return Wav2Vec2WCCNClassifierOutput(
             loss=loss,
             logits=logits,
@@ -380,34 +549,28 @@ class Wav2Vec2ForWCCNClassification(Wav2Vec2PreTrainedModel):
         mask_time_indices: torch.Tensor | None,
         sampled_negative_indices: torch.Tensor | None,
     ) -> tuple[torch.Tensor, torch.Tensor]:
-        """Draw what is missing of masks and negatives as HF's wav2vec 2.0 pre-training collator does (host side).
+        """Draw what is missing of masks and negatives with `sample_contrastive_indices`, on the inputs' device."""
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_values, dtype=torch.long)
+        mask_drawn, negatives_drawn = sample_contrastive_indices(self.config, attention_mask)
+        return (
+            mask_drawn if mask_time_indices is None else mask_time_indices,
+            negatives_drawn if sampled_negative_indices is None else sampled_negative_indices,
+        )
 
-        Masks: `_compute_mask_indices` with the backbone config's `mask_time_prob`, `mask_time_length` and
-        `mask_time_min_masks` (at least 1, so the loss is never empty), restricted to each utterance's valid frames.
-        Negatives: `_sample_negative_indices` with `num_negatives`, drawn among each utterance's valid frames.
-        """
-        batch_size, num_samples = input_values.shape
-        num_frames = int(self._get_feat_extract_output_lengths(torch.tensor(num_samples)))
-        frame_mask = None
-        if attention_mask is not None:
-            frame_mask = self._get_feature_vector_attention_mask(num_frames, attention_mask)
-        if mask_time_indices is None:
-            mask_time_indices = _compute_mask_indices(
-                (batch_size, num_frames),
-                mask_prob=self.config.mask_time_prob,
-                mask_length=self.config.mask_time_length,
-                attention_mask=frame_mask,
-                min_masks=max(self.config.mask_time_min_masks, 1),
-            )
-            mask_time_indices = torch.from_numpy(mask_time_indices).to(input_values.device)
-        if sampled_negative_indices is None:
-            sampled_negative_indices = _sample_negative_indices(
-                (batch_size, num_frames),
-                self.config.num_negatives,
-                mask_time_indices=None if frame_mask is None else frame_mask.cpu().numpy(),
-            )
-            sampled_negative_indices = torch.from_numpy(sampled_negative_indices).to(input_values.device)
-        return mask_time_indices, sampled_negative_indices
+    def _sample_spec_augment_mask(
+        self, input_values: torch.Tensor, attention_mask: torch.Tensor | None
+    ) -> torch.Tensor | None:
+        """HF's SpecAugment time mask (`mask_time_prob`, `mask_time_min_masks`), drawn on the device."""
+        if self.config.mask_time_prob <= 0:
+            return None
+        if attention_mask is None:
+            attention_mask = torch.ones_like(input_values, dtype=torch.long)
+        lengths, num_frames = frame_lengths(self.config, attention_mask)
+        config = self.config
+        return sample_mask_indices(
+            lengths, num_frames, config.mask_time_prob, config.mask_time_length, config.mask_time_min_masks
+        )
 
     def _wav2vec2_losses(
         self,
@@ -448,9 +611,14 @@ class Wav2Vec2ForWCCNClassification(Wav2Vec2PreTrainedModel):
 
 __all__ = [
     "DeepWCCN",
+    "Wav2Vec2MemoryLightQuantizer",
+    "Wav2Vec2SyncFreeModel",
     "Wav2Vec2ForWCCNClassification",
     "Wav2Vec2StatisticsPooling",
     "Wav2Vec2WCCNClassifierOutput",
+    "sample_contrastive_indices",
+    "sample_mask_indices",
+    "sample_negative_indices",
     "within_class_covariance",
     "wccn_projection",
 ]
