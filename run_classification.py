@@ -24,7 +24,7 @@ import transformers
 from transformers import EarlyStoppingCallback, HfArgumentParser, Trainer, set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
-from hf_xser.data import build_mixture
+from hf_xser.data import corpus_builder, resolve_folds
 from hf_xser.data.collator import CroppedWaveforms, WaveformCollator
 from hf_xser.metrics import SERMetrics
 from hf_xser.results import format_table, write_all_results
@@ -46,21 +46,10 @@ def run_fold(
     model_args: ModelArguments,
     data_args: DataTrainingArguments,
     training_args: XserTrainingArguments,
-    corpora: dict[str, str],
 ) -> tuple[list[dict], dict]:
     """Train and test one speaker fold; return its test-set records and what the model card needs of it."""
     set_seed(training_args.seed)
-    mixture = build_mixture(
-        corpora,
-        fold,
-        data_args.train_languages.split(","),
-        data_args.test_languages.split(",") if data_args.test_languages else None,
-        target_shots=data_args.target_shots,
-        balance=data_args.balance,
-        seed=training_args.seed,
-        classes=data_args.classes,
-        skip_invalid=data_args.skip_invalid,
-    )
+    mixture = data_args.mixture(fold, training_args.seed)
     logger.info("Fold %d:\n%s", fold, mixture.summary())
     labels = mixture.train.features["label"].names
 
@@ -139,12 +128,18 @@ def main() -> None:
     # One Hub push at the end, with the model card; the Trainer would push at every save.
     push_to_hub, hub_model_id = training_args.push_to_hub, training_args.hub_model_id
     training_args.push_to_hub = False
-    folds = data_args.folds()
+    num_folds = {
+        name: corpus_builder(name, folder, data_args.classes, skip_invalid=data_args.skip_invalid)
+        .fold_table()
+        .num_folds
+        for name, folder in corpora.items()
+    }
+    folds = resolve_folds(data_args.fold, num_folds)
     root = Path(training_args.output_dir)
     records, fold_info = [], {}
     for fold in folds:
         training_args.output_dir = str(root / f"fold{fold}") if len(folds) > 1 else str(root)
-        fold_records, fold_info[fold] = run_fold(fold, model_args, data_args, training_args, corpora)
+        fold_records, fold_info[fold] = run_fold(fold, model_args, data_args, training_args)
         records += fold_records
         if len(folds) > 1:
             write_all_results(training_args.output_dir, fold_records, {"fold": fold, **fold_info[fold]})

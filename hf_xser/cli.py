@@ -7,7 +7,7 @@ import importlib
 
 # Each module defines `register(subparsers)`, which adds its parser and sets `func` to the code it runs.
 # Heavy imports stay inside those functions so `hf-xser --help` is quick.
-COMMAND_MODULES = ("env", "baseline", "prepare", "predict")
+COMMAND_MODULES = ("env", "baseline", "prepare", "predict", "experiment", "report", "search")
 
 
 def build_parser() -> argparse.ArgumentParser:

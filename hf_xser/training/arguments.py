@@ -12,6 +12,8 @@ from pathlib import Path
 from transformers import TrainingArguments
 from transformers.integrations import is_tensorboard_available
 
+from ..data import Mixture, build_mixture
+
 CORPUS_NAMES = ("emodb", "ravdess", "esd", "casia")
 
 
@@ -74,7 +76,10 @@ class DataTrainingArguments:
     test_languages: str | None = field(
         default=None, metadata={"help": "Cross-language test languages; default: the remaining corpora's."}
     )
-    fold: str = field(default="1", metadata={"help": "Speaker fold 1-5 (Table 2), or 'all' for the 5-fold loop."})
+    fold: str = field(
+        default="1",
+        metadata={"help": "Speaker fold (Table 2), or 'all' for every fold all the corpora have (5; CASIA 4)."},
+    )
     classes: str = field(default="4", metadata={"help": "'4' (angry, happy, neutral, sad) or 'all'."})
     target_shots: int = field(
         default=0, metadata={"help": "Labelled target-language utterances added to training (§5.4)."}
@@ -97,12 +102,19 @@ class DataTrainingArguments:
                 dirs[name] = str(Path(self.corpora_root) / name)
         return dirs
 
-    def folds(self) -> list[int]:
-        if self.fold == "all":
-            return [1, 2, 3, 4, 5]
-        if not self.fold.isdigit() or not 1 <= int(self.fold) <= 5:
-            raise ValueError(f"--fold must be 1-5 or 'all', got {self.fold!r}")
-        return [int(self.fold)]
+    def mixture(self, fold: int, seed: int) -> Mixture:
+        """The training scheme these arguments describe, on one fold (paper §4.3-4.4, §5.4)."""
+        return build_mixture(
+            self.corpus_dirs(),
+            fold,
+            self.train_languages.split(","),
+            self.test_languages.split(",") if self.test_languages else None,
+            target_shots=self.target_shots,
+            balance=self.balance,
+            seed=seed,
+            classes=self.classes,
+            skip_invalid=self.skip_invalid,
+        )
 
 
 @dataclass
