@@ -141,7 +141,7 @@ def main() -> None:
         training_args.output_dir = str(root / f"fold{fold}") if len(folds) > 1 else str(root)
         fold_records, fold_info[fold] = run_fold(fold, model_args, data_args, training_args)
         records += fold_records
-        if len(folds) > 1:
+        if len(folds) > 1 and training_args.should_save:
             write_all_results(training_args.output_dir, fold_records, {"fold": fold, **fold_info[fold]})
 
     settings = {
@@ -169,7 +169,7 @@ def main() -> None:
         "weight_decay": training_args.weight_decay,
         "batch_size": training_args.per_device_train_batch_size,
     }
-    if training_args.process_index != 0:
+    if not training_args.should_save:  # one process writes results and cards
         return
     results_path = write_all_results(root, records, {**settings, **hyper_parameters})
     print(format_table(records))

@@ -1,7 +1,7 @@
 """`evaluate` modules shipped with hf-xser: unweighted accuracy (UA), weighted accuracy (WA), confusion matrix.
 
-They load offline by path (`evaluate.load(metric_path("unweighted_accuracy"))`); `evaluate.load("accuracy")`
-would need the Hub.
+They load offline by path (`evaluate.load(metric_path("unweighted_accuracy"))`); the Hub's own accuracy and
+recall modules would need the network. Each module is a standalone script, as `evaluate` loads them one by one.
 """
 
 from __future__ import annotations
