@@ -16,12 +16,14 @@ from transformers import (
     Wav2Vec2Config,
     Wav2Vec2FeatureExtractor,
     Wav2Vec2ForPreTraining,
+    Wav2Vec2Model,
     pipeline,
 )
 from transformers.models.wav2vec2.modeling_wav2vec2 import _compute_mask_indices, _sample_negative_indices
 
 import hf_xser
 from hf_xser import DeepWCCN, Wav2Vec2ForWCCNClassification, Wav2Vec2WCCNConfig
+from hf_xser.models.modeling_wav2vec2_wccn import sample_contrastive_indices
 
 ROOT = Path(__file__).resolve().parents[1]
 NUM_LABELS = 4
@@ -215,6 +217,82 @@ def test_bf16_autocast_training_step_is_finite():
     assert all(p.grad.isfinite().all() for p in model.parameters() if p.grad is not None)
     assert model.wccn.projection.dtype == torch.float32 and model.wccn.projection.isfinite().all()
     assert model.wccn.class_batch_count.tolist() == [1, 1, 0, 0]
+
+
+@pytest.mark.parametrize(
+    ("source", "aux_loss_weight", "given_masks", "layerdrop"),
+    [
+        ("latent", 1e-3, False, 0.1),
+        ("context", 1e-3, True, 0.0),
+        ("context", 0.0, False, 0.1),
+        ("latent", 0.0, False, 0.1),
+    ],
+)
+def test_training_step_is_one_graph_for_torch_compile(source, aux_loss_weight, given_masks, layerdrop):
+    # A graph break is where `torch.compile` stops capturing: a host-device sync (`.item()`, `nonzero`, boolean
+    # indexing, data-dependent shapes) or an untraceable op. The whole forward of a training step must be one graph.
+    model = tiny_model(pooling_source=source, aux_loss_weight=aux_loss_weight, layerdrop=layerdrop).train()
+    values, mask, labels = batch()
+    inputs = {"attention_mask": mask, "labels": labels}
+    if given_masks:  # as `WaveformCollator(contrastive_config=...)` hands them over from the loader
+        inputs["mask_time_indices"], inputs["sampled_negative_indices"] = sample_contrastive_indices(
+            model.config, mask
+        )
+    torch._dynamo.reset()
+    explanation = torch._dynamo.explain(model)(values, **inputs)
+    assert explanation.graph_break_count == 0, [reason.reason for reason in explanation.break_reasons]
+    assert explanation.graph_count == 1
+
+
+@pytest.mark.parametrize("use_reentrant", [False, True])
+def test_activation_checkpointing_gives_the_same_gradients(use_reentrant):
+    # Reentrant checkpointing only backpropagates into a segment whose input requires grad: the feature encoder
+    # must still mark the waveform then (`Wav2Vec2SyncFreeFeatureEncoder`), or its first layer gets no gradient.
+    def gradients(checkpointing: bool) -> dict[str, torch.Tensor]:
+        model = tiny_model(pooling_source="context", aux_loss_weight=0.0, apply_spec_augment=False, **NO_DROPOUT)
+        model.train()
+        if checkpointing:
+            model.activation_checkpointing_enable({"use_reentrant": use_reentrant})
+        model(values, attention_mask=mask, labels=labels).loss.backward()
+        return {name: p.grad for name, p in model.named_parameters() if p.grad is not None}
+
+    values, mask, labels = batch()
+    plain, checkpointed = gradients(False), gradients(True)
+    assert plain.keys() == checkpointed.keys() and "wav2vec2.feature_extractor.conv_layers.0.conv.weight" in plain
+    for name, grad in plain.items():
+        torch.testing.assert_close(checkpointed[name], grad, rtol=1e-5, atol=1e-6, msg=name)
+
+
+@pytest.mark.parametrize("stable_layer_norm", [True, False])
+@pytest.mark.parametrize("source", ["context", "weighted"])
+@pytest.mark.parametrize("layerdrop", [0.0, 1.0])
+def test_encoder_equals_hf_with_layerdrop(stable_layer_norm, source, layerdrop):
+    # LayerDrop 0 runs every layer and 1 drops every one, in HF's encoder (a host-side skip) and in ours (the skip,
+    # or `torch.where` inside the graph for `weighted` pooling): both must give HF's backbone output.
+    fields = {**NO_DROPOUT, "layerdrop": layerdrop, "apply_spec_augment": False}
+    if not stable_layer_norm:
+        fields.update(do_stable_layer_norm=False, feat_extract_norm="group")
+    model = tiny_model(pooling_source=source, aux_loss_weight=0.0, **fields).train()
+    reference = Wav2Vec2Model(Wav2Vec2Config(**{**BACKBONE, **fields})).train()
+    reference.load_state_dict(model.wav2vec2.state_dict())
+    values, mask, _ = batch()
+    if not stable_layer_norm:
+        mask = None  # the group-norm encoder is not padding-aware (HF's `return_attention_mask=False` for it)
+    expected = reference(values, attention_mask=mask, output_hidden_states=True)
+    got = model.wav2vec2(values, attention_mask=mask, output_hidden_states=True)
+    torch.testing.assert_close(got.last_hidden_state, expected.last_hidden_state, rtol=1e-5, atol=1e-5)
+    if layerdrop == 0.0:
+        assert len(got.hidden_states) == len(expected.hidden_states) == 3
+
+
+def test_weighted_pooling_trains_with_layerdrop():
+    # Every layer's output is read, so none may go missing from `hidden_states` when LayerDrop drops it.
+    model = tiny_model(pooling_source="weighted", aux_loss_weight=0.0, layerdrop=0.5).train()
+    values, mask, labels = batch()
+    for seed in range(6):
+        torch.manual_seed(seed)
+        output = model(values, attention_mask=mask, labels=labels, output_hidden_states=True)
+        assert len(output.hidden_states) == 3 and output.loss.isfinite()
 
 
 def test_outputs_and_freeze_feature_encoder():

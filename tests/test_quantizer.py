@@ -1,4 +1,5 @@
-"""The memory-light quantizer and the device-side mask / negative samplers, against HF's originals."""
+"""The memory-light quantizer, the contrastive logits and the device-side mask / negative samplers, against HF's
+originals."""
 
 import numpy as np
 import pytest
@@ -6,12 +7,14 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 from transformers import Wav2Vec2Config
 from transformers.models.wav2vec2.modeling_wav2vec2 import (
+    Wav2Vec2ForPreTraining,
     Wav2Vec2GumbelVectorQuantizer,
     _compute_mask_indices,
 )
 
 from hf_xser.models.modeling_wav2vec2_wccn import (
     Wav2Vec2MemoryLightQuantizer,
+    contrastive_logits,
     sample_mask_indices,
     sample_negative_indices,
 )
@@ -95,6 +98,66 @@ def test_model_uses_the_memory_light_quantizer():
     backbone = {key: value for key, value in CONFIG.to_dict().items() if key != "model_type"}
     model = Wav2Vec2ForWCCNClassification(Wav2Vec2WCCNConfig(**backbone))
     assert isinstance(model.quantizer, Wav2Vec2MemoryLightQuantizer)
+
+
+def hf_contrastive_logits(predicted, targets, negatives, temperature):
+    """Steps 3-5 of `Wav2Vec2ForPreTraining.forward`: gathered distractors, cosine logits, equal ones at -inf."""
+    batch_size, num_frames, dim = targets.shape
+    negative_features = targets.view(-1, dim)[negatives.view(-1)].view(batch_size, num_frames, -1, dim)
+    negative_features = negative_features.permute(2, 0, 1, 3)
+    logits = Wav2Vec2ForPreTraining.compute_contrastive_logits(
+        targets[None], negative_features, predicted, temperature
+    )
+    neg_is_pos = (targets == negative_features).all(-1)
+    if neg_is_pos.any():
+        logits[1:][neg_is_pos] = float("-inf")
+    return logits.permute(1, 2, 0), neg_is_pos.permute(1, 2, 0)
+
+
+def test_contrastive_logits_equal_hf_with_repeated_targets():
+    generator = torch.Generator().manual_seed(0)
+    codebook = torch.randn(4, 6, generator=generator)
+    codebook[0, 0] = 0.0
+    # Targets drawn from 4 vectors, so many distractors equal their target; one copy has -0.0 where the other has
+    # 0.0 (equal for `==`, different bits).
+    targets = codebook[torch.randint(0, 4, (BATCH, FRAMES), generator=generator)]
+    targets[1, 2] = codebook[0]
+    targets[0, 0] = codebook[0]
+    targets[0, 0, 0] = -0.0
+    negatives = torch.randint(0, BATCH * FRAMES, (BATCH, FRAMES, 5), generator=generator)
+    negatives[1, 2, 0] = 0  # the -0.0 copy as a distractor of the 0.0 one
+    predicted = torch.randn(BATCH, FRAMES, 6, generator=generator)
+    weights = torch.randn(BATCH, FRAMES, 6, generator=generator)
+
+    def logits_and_gradients(function):
+        inputs = [predicted.clone().requires_grad_(), targets.clone().requires_grad_()]
+        logits = function(*inputs, negatives, 0.1)
+        logits = logits[0] if isinstance(logits, tuple) else logits
+        logits.masked_fill(logits.isinf(), 0).mul(weights).sum().backward()
+        return logits.detach(), inputs[0].grad, inputs[1].grad
+
+    _, neg_is_pos = hf_contrastive_logits(predicted, targets, negatives, 0.1)
+    assert neg_is_pos[1, 2, 0] and neg_is_pos.any() and not neg_is_pos.all()
+    expected, got = logits_and_gradients(hf_contrastive_logits), logits_and_gradients(contrastive_logits)
+    assert torch.equal(got[0].isinf(), expected[0].isinf())
+    for want, have in zip(expected, got):
+        torch.testing.assert_close(have, want, atol=1e-5, rtol=1e-5)
+
+
+def test_contrastive_logits_gather_no_distractor_vectors():
+    dim, negatives = 32, 20
+    predicted = torch.randn(BATCH, FRAMES, dim, requires_grad=True)
+    targets = torch.randn(BATCH, FRAMES, dim, requires_grad=True)
+    indices = torch.randint(0, BATCH * FRAMES, (BATCH, FRAMES, negatives))
+    gathered = BATCH * FRAMES * negatives * dim
+    sizes = {}
+    for name, function in (("hf", hf_contrastive_logits), ("ours", contrastive_logits)):
+        with LargestOutput() as recorder:
+            logits = function(predicted, targets, indices, 0.1)
+            (logits[0] if isinstance(logits, tuple) else logits).exp().sum().backward()
+        sizes[name] = recorder.largest
+    assert sizes["hf"] >= gathered  # the recorder does see HF's (K, B, T, D) distractors
+    assert sizes["ours"] < gathered // 4
 
 
 def test_mask_sampler_matches_hf_distribution():

@@ -5,9 +5,14 @@ from dataclasses import dataclass
 import torch
 from torch import nn
 from transformers import initialization as init
-from transformers.modeling_outputs import Wav2Vec2BaseModelOutput
+from transformers.integrations.deepspeed import is_deepspeed_zero3_enabled
+from transformers.integrations.fsdp import is_fsdp_managed_module
+from transformers.masking_utils import create_bidirectional_mask
+from transformers.modeling_outputs import BaseModelOutput, Wav2Vec2BaseModelOutput
 from transformers.models.wav2vec2.modeling_wav2vec2 import (
-    Wav2Vec2ForPreTraining,
+    Wav2Vec2Encoder,
+    Wav2Vec2EncoderStableLayerNorm,
+    Wav2Vec2FeatureEncoder,
     Wav2Vec2GumbelVectorQuantizer,
     Wav2Vec2Model,
     Wav2Vec2PreTrainedModel,
@@ -237,6 +242,62 @@ def sample_negative_indices(
     return draws + torch.arange(batch_size, device=device)[:, None, None] * num_frames
 
 
+def _row_fingerprints(rows: torch.Tensor) -> torch.Tensor:
+    """One int64 per row of a `(rows, dim)` float tensor, equal for rows that compare equal element by element and,
+    but for a ~2⁻⁶⁴ chance, only for them: the row's float32 bit patterns (+0.0 turns -0.0 into 0.0, as `==` sees
+    them) weighted by pseudo-random multipliers and summed modulo 2⁶⁴, which is exact in any order. The multipliers
+    are a SplitMix64-style mix of the column index, made on the device (no host copy)."""
+    bits = (rows.detach().float() + 0.0).view(torch.int32).long()
+    mix = torch.arange(rows.shape[-1], device=rows.device, dtype=torch.long) * -7046029254386353131 + 1
+    mix = (mix ^ (mix >> 30)) * -4658895280553007687
+    mix = (mix ^ (mix >> 27)) * -7723592293110705685
+    return (bits * (mix ^ (mix >> 31))).sum(-1)
+
+
+def contrastive_logits(
+    predicted_features: torch.Tensor,
+    target_features: torch.Tensor,
+    sampled_negative_indices: torch.Tensor,
+    temperature: float,
+) -> torch.Tensor:
+    """wav2vec 2.0 eq. 3 logits sim(c_t, q) / κ of each frame's target q_t and its distractors, HF's numbers
+    (`Wav2Vec2ForPreTraining.compute_contrastive_logits`, with a distractor equal to its target at -inf) without
+    gathering the distractors' vectors.
+
+    HF stacks `num_negatives` + 1 gathered copies of the targets, a `(K + 1, batch, frames, dim)` tensor (~120 MiB
+    fp32 for four 2 s clips with XLSR-53's K = 100, kept with several like it for backward), and takes the cosine
+    similarity over it. Here the unit-norm predictions and targets (divided by max(norm, 1e-8), as
+    `torch.cosine_similarity` does) meet in one `(N, N)` matrix of dot products, N = batch·frames, from which the
+    distractors' logits are gathered; a distractor equal to its target is found from row fingerprints. Float32, as
+    HF's cosine similarity, whatever the autocast.
+
+    Args:
+        predicted_features (`torch.Tensor` of shape `(batch_size, frames, dim)`): c_t, the projected context vectors.
+        target_features (`torch.Tensor` of shape `(batch_size, frames, dim)`): q_t, the projected quantized targets.
+        sampled_negative_indices (`torch.LongTensor` of shape `(batch_size, frames, num_negatives)`): distractors,
+            indices into the flattened `(batch_size * frames)` targets.
+        temperature (`float`): κ.
+
+    Returns:
+        `torch.Tensor` of shape `(batch_size, frames, 1 + num_negatives)` and `target_features`' dtype: the target's
+        logit first.
+    """
+    batch_size, num_frames, dim = target_features.shape
+    index = sampled_negative_indices.long().reshape(batch_size * num_frames, -1)
+    with torch.autocast(target_features.device.type, enabled=False):
+        predicted = predicted_features.float().reshape(-1, dim)
+        targets = target_features.float().reshape(-1, dim)
+        predicted = predicted / torch.linalg.vector_norm(predicted, dim=-1, keepdim=True).clamp_min(1e-8)
+        targets = targets / torch.linalg.vector_norm(targets, dim=-1, keepdim=True).clamp_min(1e-8)
+        positive = (predicted * targets).sum(-1, keepdim=True)
+        negative = (predicted @ targets.T).gather(1, index)
+    logits = torch.cat([positive, negative], dim=1).to(target_features.dtype) / temperature
+    fingerprints = _row_fingerprints(target_features.reshape(-1, dim))
+    neg_is_pos = fingerprints[index] == fingerprints[:, None]
+    logits = torch.cat([logits[:, :1], logits[:, 1:].masked_fill(neg_is_pos, float("-inf"))], dim=1)
+    return logits.view(batch_size, num_frames, -1)
+
+
 def frame_lengths(config: Wav2Vec2WCCNConfig, attention_mask: torch.Tensor) -> tuple[torch.Tensor, int]:
     """Valid frames of each utterance of a right-padded batch, and the batch's number of frames."""
     num_frames = feature_lengths(config, attention_mask.shape[-1])
@@ -293,10 +354,90 @@ class Wav2Vec2MemoryLightQuantizer(Wav2Vec2GumbelVectorQuantizer):
         return codevectors.reshape(batch_size, sequence_length, -1), perplexity
 
 
+class Wav2Vec2SyncFreeFeatureEncoder(Wav2Vec2FeatureEncoder):
+    """HF's CNN feature encoder without its unconditional `hidden_states.requires_grad = True` in training, which
+    `torch.compile` cannot trace (a graph break at the top of every step) and which makes backward compute an unused
+    gradient for the waveform. The flag is there for reentrant gradient checkpointing, so it is kept when that is on.
+    Same parameters and numbers."""
+
+    def forward(self, input_values: torch.Tensor) -> torch.Tensor:
+        hidden_states = input_values[:, None]
+        if self._requires_grad and self.training and self.gradient_checkpointing:
+            hidden_states.requires_grad = True
+        for conv_layer in self.conv_layers:
+            hidden_states = conv_layer(hidden_states)
+        return hidden_states
+
+
+class _LayerDropEncoderMixin:
+    """The forward of HF's `Wav2Vec2Encoder` / `Wav2Vec2EncoderStableLayerNorm` (same modules and numbers), with
+    LayerDrop that keeps the hidden states whole and `torch.compile` in one graph.
+
+    HF's encoder skips a layer on a host-drawn number: no device sync, but a graph break per layer; and as
+    transformers 5 records hidden states with hooks on the layers, a skipped layer is missing from `hidden_states`,
+    so the `weighted` pooling (one weight per layer) would fail. Here a layer is dropped inside the graph
+    (`torch.where` on a device-drawn keep flag, the layer computed anyway) when compiling, when every layer's output
+    is read (`weighted` pooling), and under FSDP / ZeRO-3 (where HF runs every layer and so drops none); otherwise
+    HF's skip is kept, as it saves the dropped layer's compute.
+    """
+
+    def forward(
+        self, hidden_states: torch.Tensor, attention_mask: torch.Tensor | None = None, **kwargs
+    ) -> BaseModelOutput:
+        if attention_mask is not None:  # padded frames output 0
+            hidden_states = hidden_states.masked_fill(~attention_mask.bool()[..., None], 0.0)
+        attention_mask = create_bidirectional_mask(
+            config=self.config, inputs_embeds=hidden_states, attention_mask=attention_mask
+        )
+        hidden_states = hidden_states + self.pos_conv_embed(hidden_states)
+        stable_layer_norm = isinstance(self, Wav2Vec2EncoderStableLayerNorm)
+        if not stable_layer_norm:
+            hidden_states = self.layer_norm(hidden_states)
+        hidden_states = self.dropout(hidden_states)
+
+        layerdrop = self.config.layerdrop if self.training else 0.0
+        in_graph = (
+            torch.compiler.is_compiling()
+            or getattr(self.config, "pooling_source", None) == "weighted"
+            or is_deepspeed_zero3_enabled()
+            or is_fsdp_managed_module(self)
+        )
+        for layer in self.layers:
+            if layerdrop == 0.0:
+                hidden_states = layer(hidden_states, attention_mask=attention_mask, **kwargs)
+            elif in_graph:
+                keep = torch.rand((), device=hidden_states.device) >= layerdrop
+                output = layer(hidden_states, attention_mask=attention_mask, **kwargs)
+                hidden_states = torch.where(keep, output, hidden_states)
+            elif torch.rand([]) >= layerdrop:  # HF's draw, on the host
+                hidden_states = layer(hidden_states, attention_mask=attention_mask, **kwargs)
+
+        if stable_layer_norm:
+            hidden_states = self.layer_norm(hidden_states)
+        return BaseModelOutput(last_hidden_state=hidden_states)
+
+
+class Wav2Vec2SyncFreeEncoder(_LayerDropEncoderMixin, Wav2Vec2Encoder):
+    """`Wav2Vec2Encoder` with the LayerDrop of `_LayerDropEncoderMixin`."""
+
+
+class Wav2Vec2SyncFreeEncoderStableLayerNorm(_LayerDropEncoderMixin, Wav2Vec2EncoderStableLayerNorm):
+    """`Wav2Vec2EncoderStableLayerNorm` (XLSR-53's) with the LayerDrop of `_LayerDropEncoderMixin`."""
+
+
 class Wav2Vec2SyncFreeModel(Wav2Vec2Model):
-    """`Wav2Vec2Model` whose time masking with given `mask_time_indices` is a `torch.where`: HF's
-    `hidden_states[mask] = embedding` is a boolean index_put, which waits for the device (nonzero) and breaks
-    `torch.compile` graphs. Same parameters and numbers."""
+    """`Wav2Vec2Model` that `torch.compile` captures whole in training: its time masking with given
+    `mask_time_indices` is a `torch.where` (HF's `hidden_states[mask] = embedding` is a boolean index_put, which waits
+    for the device (nonzero) and breaks the graph), its feature encoder is `Wav2Vec2SyncFreeFeatureEncoder`, and its
+    encoder drops layers as `_LayerDropEncoderMixin` says. Same parameters and numbers."""
+
+    def __init__(self, config: Wav2Vec2WCCNConfig):
+        super().__init__(config)
+        self.feature_extractor = Wav2Vec2SyncFreeFeatureEncoder(config)
+        if config.do_stable_layer_norm:
+            self.encoder = Wav2Vec2SyncFreeEncoderStableLayerNorm(config)
+        else:
+            self.encoder = Wav2Vec2SyncFreeEncoder(config)
 
     def _mask_hidden_states(
         self,
@@ -585,24 +726,17 @@ class Wav2Vec2ForWCCNClassification(Wav2Vec2PreTrainedModel):
         extract_features = self.dropout_features(outputs.extract_features)
         quantized_features, perplexity = self.quantizer(extract_features, mask_time_indices=mask_time_indices)
         quantized_features = self.project_q(quantized_features.to(self.project_q.weight.dtype))
-        # 3. Gather the distractors: (num_negatives, batch, frames, dim).
-        batch_size, num_frames, dim = quantized_features.shape
-        negative_features = quantized_features.view(-1, dim)[sampled_negative_indices.long().view(-1)]
-        negative_features = negative_features.view(batch_size, num_frames, -1, dim).permute(2, 0, 1, 3)
-        # 4. Cosine-similarity logits sim(c_t, [q_t, q̃_t]) / κ, wav2vec 2.0 eq. 3.
-        logits = Wav2Vec2ForPreTraining.compute_contrastive_logits(
-            quantized_features[None],
-            negative_features,
+        # 3.-5. Cosine-similarity logits sim(c_t, [q_t, q̃_t]) / κ (wav2vec 2.0 eq. 3), a distractor equal to its
+        # target at -inf (with masked_fill, not HF's `if any()`, which would wait for the device).
+        logits = contrastive_logits(
             transformer_features,
+            quantized_features,
+            sampled_negative_indices,
             self.config.contrastive_logits_temperature,
         )
-        # 5. A distractor equal to the target is excluded; masked_fill instead of HF's `if any()` avoids a host sync.
-        neg_is_pos = (quantized_features == negative_features).all(-1)
-        logits = torch.cat([logits[:1], logits[1:].masked_fill(neg_is_pos, float("-inf"))])
         # 6. Contrastive loss L_m: cross-entropy towards the target (index 0), summed over masked frames only.
-        logits = logits.transpose(0, 2).reshape(-1, logits.size(0))
-        target = ((1 - mask_time_indices.long()) * -100).transpose(0, 1).flatten()
-        contrastive_loss = nn.functional.cross_entropy(logits.float(), target, reduction="sum")
+        target = torch.where(mask_time_indices, 0, -100).flatten()
+        contrastive_loss = nn.functional.cross_entropy(logits.flatten(0, 1).float(), target, reduction="sum")
         # 7. Diversity loss L_d: (G·V - perplexity) / (G·V), times the number of masked frames.
         num_codevectors = self.config.num_codevectors_per_group * self.config.num_codevector_groups
         diversity_loss = ((num_codevectors - perplexity) / num_codevectors) * mask_time_indices.sum()
@@ -612,10 +746,14 @@ class Wav2Vec2ForWCCNClassification(Wav2Vec2PreTrainedModel):
 __all__ = [
     "DeepWCCN",
     "Wav2Vec2MemoryLightQuantizer",
+    "Wav2Vec2SyncFreeEncoder",
+    "Wav2Vec2SyncFreeEncoderStableLayerNorm",
+    "Wav2Vec2SyncFreeFeatureEncoder",
     "Wav2Vec2SyncFreeModel",
     "Wav2Vec2ForWCCNClassification",
     "Wav2Vec2StatisticsPooling",
     "Wav2Vec2WCCNClassifierOutput",
+    "contrastive_logits",
     "sample_contrastive_indices",
     "sample_mask_indices",
     "sample_negative_indices",
