@@ -150,6 +150,14 @@ def main() -> None:
                 f"ratio {ratio:.3f} (target <= 1.35 with ours)"
             )
             memory[f"alpha>0 {name} quantizer"] = peak_memory_mib(quantized, batch)
+            if name == "ours":
+                # The same step against one that runs the whole backbone without the auxiliary task: the
+                # auxiliary loss's own cost when alpha = 0 does not let `latent` pooling skip the transformer.
+                a, b, ratio = interleaved(stock_step, make_step(quantized, batch), args.pairs)
+                print(
+                    f"[{pooling}] 3b. alpha={ALPHA} with ours {b:.3f} s/step vs stock {a:.3f} s/step: "
+                    f"ratio {ratio:.3f}"
+                )
         print(
             f"[{pooling}] 4. peak live tensors in forward+backward (MiB): "
             + ", ".join(f"{name} {mib:.0f}" for name, mib in memory.items())
