@@ -396,7 +396,7 @@ class _LayerDropEncoderMixin:
         hidden_states = self.dropout(hidden_states)
 
         layerdrop = self.config.layerdrop if self.training else 0.0
-        in_graph = (
+        in_graph = layerdrop > 0.0 and (
             torch.compiler.is_compiling()
             or getattr(self.config, "pooling_source", None) == "weighted"
             or is_deepspeed_zero3_enabled()
